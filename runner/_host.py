@@ -178,7 +178,8 @@ class ProviderHost:
         self, id_: str, urn: str, olds: struct_pb2.Struct, news: struct_pb2.Struct
     ) -> provider_pb2.DiffResponse:
         """Run the provider's `diff` between the recorded outputs and the new inputs."""
-        return self._call("Diff", provider_pb2.DiffRequest(id=id_, urn=urn, olds=olds, news=news))
+        request = provider_pb2.DiffRequest(id=id_, urn=urn, olds=olds, news=news)
+        return cast(provider_pb2.DiffResponse, self._call("Diff", request))
 
     def create(self, urn: str, properties: struct_pb2.Struct) -> tuple[str, struct_pb2.Struct]:
         """Run the provider's `create`; returns the new id and outputs."""
