@@ -87,7 +87,7 @@ def test_secrets_stay_secret_in_outputs_and_state() -> None:
 
 
 def test_not_a_program_directory_is_a_runner_error(tmp_path: Path) -> None:
-    with pytest.raises(RunnerError, match="no Pulumi.yaml"):
+    with pytest.raises(RunnerError, match=r"no Pulumi\.yaml"):
         run(tmp_path, "preview")
 
 
