@@ -273,6 +273,9 @@ def _run_program(
         for task in pending:
             task.cancel()
         loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        # Monitor calls run in the loop's executor threads and may still be talking to the
+        # provider host after the program failed; join them before the host is stopped.
+        loop.run_until_complete(loop.shutdown_default_executor())
         loop.close()
 
 
