@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-from lifecycle_data import SAMPLE
+from lifecycle_data import SAMPLE, Deploy
 
 from emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator
+from runner import Mode, ResourceState, RunResult, run
 
 
 @pytest.fixture
@@ -44,3 +46,27 @@ def clean_env() -> dict[str, str]:
     return {
         k: v for k, v in os.environ.items() if not k.startswith(("ALIBABA_CLOUD_", "ALICLOUD_"))
     }
+
+
+@pytest.fixture
+def deploy(
+    stack_config: dict[str, str], stack_secrets: dict[str, str], clean_env: dict[str, str]
+) -> Deploy:
+    """`deploy(program, mode, config=..., state=...)`: one runner run, as a stack would do it."""
+
+    def _deploy(
+        program: Path,
+        mode: Mode,
+        config: dict[str, str] | None = None,
+        state: list[ResourceState] | None = None,
+    ) -> RunResult:
+        return run(
+            program,
+            mode,
+            config={**stack_config, **(config or {})},
+            secrets=stack_secrets,
+            state=state,
+            env=clean_env,
+        )
+
+    return _deploy

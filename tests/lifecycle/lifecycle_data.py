@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
+
+from runner import Mode, ResourceState, RunResult
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "emulator" / "data" / "sample.json"
@@ -41,3 +43,15 @@ def expected_values(
             if not filters or k in filters:
                 found.setdefault(k, set()).add(v)
     return {k: sorted(v) for k, v in found.items()}
+
+
+class Deploy(Protocol):
+    """Run a program against the emulator with the stack's config; `config` adds or overrides."""
+
+    def __call__(
+        self,
+        program: Path,
+        mode: Mode,
+        config: dict[str, str] | None = None,
+        state: list[ResourceState] | None = None,
+    ) -> RunResult: ...

@@ -8,19 +8,13 @@ import subprocess
 import sys
 
 import pytest
-from lifecycle_data import ROOT, expected_values, sample_resources
+from lifecycle_data import ROOT, Deploy, expected_values, sample_resources
 
 from emulator import Emulator
-from runner import Mode, RunResult, run
+from runner import Mode
 
 EXAMPLES = ROOT / "examples"
 REGION = "cn-hangzhou"
-
-
-def _run(
-    name: str, mode: Mode, config: dict[str, str], secrets: dict[str, str], env: dict[str, str]
-) -> RunResult:
-    return run(EXAMPLES / name, mode, config=config, secrets=secrets, env=env)
 
 
 def test_every_example_is_tested() -> None:
@@ -35,9 +29,7 @@ def test_every_example_is_tested() -> None:
 def test_tag_new_resources_feeds_tags_into_a_security_group(
     mode: Mode,
     sample_emulator: Emulator,
-    stack_config: dict[str, str],
-    stack_secrets: dict[str, str],
-    clean_env: dict[str, str],
+    deploy: Deploy,
 ) -> None:
     source = next(
         r
@@ -45,11 +37,10 @@ def test_tag_new_resources_feeds_tags_into_a_security_group(
         if r["type"] == "instance" and {"team", "cost-center"} <= r.get("tags", {}).keys()
     )
     config = {
-        **stack_config,
         "tag-new-resources:sourceInstanceId": source["id"],
         "tag-new-resources:vpcId": "vpc-example",
     }
-    result = _run("tag-new-resources", mode, config, stack_secrets, clean_env)
+    result = deploy(EXAMPLES / "tag-new-resources", mode, config)
     assert result.ok, result.errors
     want = {k: source["tags"][k] for k in ("team", "cost-center")}
     assert result.outputs["copied_tags"] == want
@@ -59,12 +50,10 @@ def test_tag_new_resources_feeds_tags_into_a_security_group(
 
 def test_discover_tag_values_lists_every_value_with_counts(
     sample_emulator: Emulator,
-    stack_config: dict[str, str],
-    stack_secrets: dict[str, str],
-    clean_env: dict[str, str],
+    deploy: Deploy,
 ) -> None:
-    config = {**stack_config, "discover-tag-values:tagKey": "app"}
-    result = _run("discover-tag-values", "preview", config, stack_secrets, clean_env)
+    config = {"discover-tag-values:tagKey": "app"}
+    result = deploy(EXAMPLES / "discover-tag-values", "preview", config)
     assert result.ok, result.errors
     values = expected_values(REGION, {"app": None})["app"]
     assert values and result.outputs["values"] == values
@@ -78,9 +67,7 @@ def test_discover_tag_values_lists_every_value_with_counts(
 
 def test_require_tags_passes_when_every_tag_is_there_and_fails_otherwise(
     sample_emulator: Emulator,
-    stack_config: dict[str, str],
-    stack_secrets: dict[str, str],
-    clean_env: dict[str, str],
+    deploy: Deploy,
 ) -> None:
     required = ["env", "team", "cost-center"]
     instance = next(
@@ -89,17 +76,16 @@ def test_require_tags_passes_when_every_tag_is_there_and_fails_otherwise(
         if r["type"] == "instance" and set(required) <= r.get("tags", {}).keys()
     )
     config = {
-        **stack_config,
         "require-tags:resourceId": instance["id"],
         "require-tags:requiredTags": json.dumps(required),
     }
-    ok = _run("require-tags", "preview", config, stack_secrets, clean_env)
+    ok = deploy(EXAMPLES / "require-tags", "preview", config)
     assert ok.ok, ok.errors
     assert ok.outputs["verified_tags"] == sorted(required)
 
     stripped = {k: v for k, v in instance["tags"].items() if k != "cost-center"}
     sample_emulator.backend.set_tags(REGION, "instance", instance["id"], stripped)
-    failed = _run("require-tags", "preview", config, stack_secrets, clean_env)
+    failed = deploy(EXAMPLES / "require-tags", "preview", config)
     assert not failed.ok
     [error] = failed.errors
     assert "missing required tag(s) cost-center" in error.message
@@ -108,17 +94,14 @@ def test_require_tags_passes_when_every_tag_is_there_and_fails_otherwise(
 
 def test_multi_region_looks_up_each_region(
     sample_emulator: Emulator,
-    stack_config: dict[str, str],
-    stack_secrets: dict[str, str],
-    clean_env: dict[str, str],
+    deploy: Deploy,
 ) -> None:
     regions = ["cn-hangzhou", "cn-shanghai", "ap-southeast-1"]
     config = {
-        **stack_config,
         "multi-region:regions": json.dumps(regions),
         "multi-region:tagKey": "env",
     }
-    result = _run("multi-region", "up", config, stack_secrets, clean_env)
+    result = deploy(EXAMPLES / "multi-region", "up", config)
     assert result.ok, result.errors
     want = {r: expected_values(r, {"env": None}, "instance").get("env", []) for r in regions}
     assert all(want.values())

@@ -6,10 +6,10 @@ from __future__ import annotations
 import base64
 import json
 
-from lifecycle_data import PROGRAMS, ROOT, expected_values, sample_resources
+from lifecycle_data import PROGRAMS, ROOT, Deploy, expected_values, sample_resources
 
-from emulator import DEFAULT_ACCESS_KEY_SECRET, Emulator, Fault
-from runner import UNKNOWN_OUTPUT, run
+from emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, Emulator, Fault
+from runner import UNKNOWN_OUTPUT
 
 LOOKUP = PROGRAMS / "lookup"
 
@@ -20,14 +20,12 @@ def _ecs_calls(emu: Emulator) -> list[str]:
 
 def test_preview_of_the_default_program_shows_known_tag_values(
     sample_emulator: Emulator,
-    stack_config: dict[str, str],
-    stack_secrets: dict[str, str],
-    clean_env: dict[str, str],
+    deploy: Deploy,
 ) -> None:
-    result = run(ROOT, "preview", config=stack_config, secrets=stack_secrets, env=clean_env)
+    result = deploy(ROOT, "preview")
     assert result.ok, result.errors
     assert set(result.ops().values()) == {"read"}  # every lookup ran during the preview
-    region = stack_config["alicloud:region"]
+    region = "cn-hangzhou"  # the stack_config fixture's
     envs = expected_values(region, {"env": None}, "instance")["env"]
     assert envs and result.outputs["instance_envs"] == envs
     teams = expected_values(region, {"env": "prod", "team": None}, "instance").get("team", [])
@@ -44,12 +42,10 @@ def test_preview_of_the_default_program_shows_known_tag_values(
 
 def test_a_second_up_sees_tags_changed_in_the_cloud(
     sample_emulator: Emulator,
-    stack_config: dict[str, str],
-    stack_secrets: dict[str, str],
-    clean_env: dict[str, str],
+    deploy: Deploy,
 ) -> None:
-    config = {**stack_config, "lookup:resourceType": "instance", "lookup:tag": '[{"key": "env"}]'}
-    first = run(LOOKUP, "up", config=config, secrets=stack_secrets, env=clean_env)
+    config = {"lookup:resourceType": "instance", "lookup:tag": '[{"key": "env"}]'}
+    first = deploy(LOOKUP, "up", config)
     assert first.ok, first.errors
     assert "staging-blue" not in first.outputs["values"]["env"]
 
@@ -57,9 +53,7 @@ def test_a_second_up_sees_tags_changed_in_the_cloud(
     sample_emulator.backend.set_tags(
         "cn-hangzhou", "instance", instance["id"], {**instance["tags"], "env": "staging-blue"}
     )
-    second = run(
-        LOOKUP, "up", config=config, secrets=stack_secrets, state=first.state, env=clean_env
-    )
+    second = deploy(LOOKUP, "up", config, state=first.state)
     assert second.ok, second.errors
     assert second.ops() == {"lookup": "read"}
     assert "staging-blue" in second.outputs["values"]["env"]
@@ -68,32 +62,21 @@ def test_a_second_up_sees_tags_changed_in_the_cloud(
 
 def test_refresh_rereads_and_destroy_touches_nothing(
     sample_emulator: Emulator,
-    stack_config: dict[str, str],
-    stack_secrets: dict[str, str],
-    clean_env: dict[str, str],
+    deploy: Deploy,
 ) -> None:
-    config = {**stack_config, "lookup:resourceType": "disk"}
-    up = run(LOOKUP, "up", config=config, secrets=stack_secrets, env=clean_env)
+    config = {"lookup:resourceType": "disk"}
+    up = deploy(LOOKUP, "up", config)
     assert up.ok, up.errors
     calls_after_up = len(sample_emulator.requests)
 
-    refreshed = run(
-        LOOKUP, "refresh", config=config, secrets=stack_secrets, state=up.state, env=clean_env
-    )
+    refreshed = deploy(LOOKUP, "refresh", config, state=up.state)
     assert refreshed.ok, refreshed.errors
     assert refreshed.ops() == {"lookup": "refresh"}
     assert len(sample_emulator.requests) == calls_after_up + 1  # one page of disks
 
     before_destroy = len(sample_emulator.requests)
     data_before = sample_emulator.backend.to_dict()
-    destroyed = run(
-        LOOKUP,
-        "destroy",
-        config=config,
-        secrets=stack_secrets,
-        state=refreshed.state,
-        env=clean_env,
-    )
+    destroyed = deploy(LOOKUP, "destroy", config, state=refreshed.state)
     assert destroyed.ok, destroyed.errors
     assert destroyed.ops() == {"lookup": "forget"}
     assert "Delete" not in destroyed.provider_calls
@@ -104,20 +87,18 @@ def test_refresh_rereads_and_destroy_touches_nothing(
 
 def test_an_input_depending_on_an_unknown_output_is_read_during_up(
     sample_emulator: Emulator,
-    stack_config: dict[str, str],
-    stack_secrets: dict[str, str],
-    clean_env: dict[str, str],
+    deploy: Deploy,
 ) -> None:
     instance = next(r for r in sample_resources("cn-hangzhou") if r["type"] == "instance")
-    config = {**stack_config, "deferred:instanceId": instance["id"]}
+    config = {"deferred:instanceId": instance["id"]}
     program = PROGRAMS / "deferred"
-    preview = run(program, "preview", config=config, secrets=stack_secrets, env=clean_env)
+    preview = deploy(program, "preview", config)
     assert preview.ok, preview.errors
     assert preview.ops()["by-new-group"] == "read-deferred"
     assert preview.outputs["values"] == UNKNOWN_OUTPUT
     assert sample_emulator.requests == []
 
-    up = run(program, "up", config=config, secrets=stack_secrets, env=clean_env)
+    up = deploy(program, "up", config)
     assert up.ok, up.errors
     assert up.ops()["by-new-group"] == "read"
     assert up.outputs["values"] == {k: [v] for k, v in sorted(instance["tags"].items())}
@@ -125,12 +106,9 @@ def test_an_input_depending_on_an_unknown_output_is_read_during_up(
 
 def test_a_bad_input_fails_the_preview_naming_the_property_with_no_api_call(
     sample_emulator: Emulator,
-    stack_config: dict[str, str],
-    stack_secrets: dict[str, str],
-    clean_env: dict[str, str],
+    deploy: Deploy,
 ) -> None:
-    config = {**stack_config, "lookup:resourceType": "Instance"}
-    result = run(LOOKUP, "preview", config=config, secrets=stack_secrets, env=clean_env)
+    result = deploy(LOOKUP, "preview", {"lookup:resourceType": "Instance"})
     assert not result.ok
     [error] = result.errors
     assert "resource_type" in error.message and "'Instance'" in error.message
@@ -141,12 +119,10 @@ def test_a_bad_input_fails_the_preview_naming_the_property_with_no_api_call(
 
 def test_api_errors_reach_the_user_with_code_and_request_id(
     sample_emulator: Emulator,
-    stack_config: dict[str, str],
-    stack_secrets: dict[str, str],
-    clean_env: dict[str, str],
+    deploy: Deploy,
 ) -> None:
-    config = {**stack_config, "lookup:regionId": "cn-nowhere-1", "lookup:resourceType": "disk"}
-    result = run(LOOKUP, "preview", config=config, secrets=stack_secrets, env=clean_env)
+    config = {"lookup:regionId": "cn-nowhere-1", "lookup:resourceType": "disk"}
+    result = deploy(LOOKUP, "preview", config)
     assert not result.ok
     [error] = result.errors
     [record] = sample_emulator.requests
@@ -158,13 +134,11 @@ def test_api_errors_reach_the_user_with_code_and_request_id(
 
 def test_throttling_beyond_the_retry_budget_fails_with_the_code(
     sample_emulator: Emulator,
-    stack_config: dict[str, str],
-    stack_secrets: dict[str, str],
-    clean_env: dict[str, str],
+    deploy: Deploy,
 ) -> None:
     sample_emulator.add_fault(Fault("throttling", count=1000))
-    config = {**stack_config, "lookup:resourceType": "disk", "alicloud:maxRetryTimeout": "2"}
-    result = run(LOOKUP, "preview", config=config, secrets=stack_secrets, env=clean_env)
+    config = {"lookup:resourceType": "disk", "alicloud:maxRetryTimeout": "2"}
+    result = deploy(LOOKUP, "preview", config)
     assert not result.ok
     [error] = result.errors
     assert "Throttling" in error.message
@@ -175,11 +149,9 @@ def test_throttling_beyond_the_retry_budget_fails_with_the_code(
 
 def test_no_credential_in_the_serialized_provider_or_the_state(
     sample_emulator: Emulator,
-    stack_config: dict[str, str],
-    stack_secrets: dict[str, str],
-    clean_env: dict[str, str],
+    deploy: Deploy,
 ) -> None:
-    result = run(ROOT, "up", config=stack_config, secrets=stack_secrets, env=clean_env)
+    result = deploy(ROOT, "up")
     assert result.ok, result.errors
     secret = DEFAULT_ACCESS_KEY_SECRET
     state_text = json.dumps([vars(r) for r in result.state])
@@ -191,7 +163,5 @@ def test_no_credential_in_the_serialized_provider_or_the_state(
         assert secret.encode() not in base64.b64decode(blob)
     # The provider got its credentials from Configure, not from the serialized provider: the
     # emulator saw signed requests from the configured key.
-    assert {r.access_key_id for r in sample_emulator.requests} == {
-        stack_config["alicloud:accessKey"]
-    }
+    assert {r.access_key_id for r in sample_emulator.requests} == {DEFAULT_ACCESS_KEY_ID}
     assert all(r.status == 200 for r in sample_emulator.requests)
