@@ -16,7 +16,7 @@ import threading
 import time
 import traceback
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -41,6 +41,8 @@ __all__ = ["ADMIN_PREFIX", "Emulator"]
 #: Admin API paths start with this; ECS RPC calls always use ``/``.
 ADMIN_PREFIX = "/_emulator/"
 _MAX_BODY_BYTES = 1 << 20
+#: Seconds a client may stay silent mid-request (or idle on keep-alive) before being dropped.
+DEFAULT_CLIENT_TIMEOUT = 30.0
 _JSON = "application/json;charset=utf-8"
 _HTML_502 = (
     b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
@@ -79,8 +81,14 @@ class Emulator:
         credentials: Iterable[Credential] | None = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        client_timeout: float = DEFAULT_CLIENT_TIMEOUT,
     ) -> None:
+        if not client_timeout > 0:
+            raise ValueError(f"client_timeout must be > 0 seconds, got {client_timeout!r}")
         self.backend = backend if backend is not None else Backend()
+        #: Seconds a client may stay silent while sending a request (headers or body) or idle
+        #: between keep-alive requests; then the connection is answered (body) or closed.
+        self.client_timeout = client_timeout
         creds = list(credentials) if credentials is not None else []
         if not creds:
             creds = [Credential(DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET)]
@@ -94,6 +102,10 @@ class Emulator:
         self._thread: threading.Thread | None = None
         self._internal_errors: list[BaseException] = []
         self._errors_lock = threading.Lock()
+        self._hook: Callable[[RequestRecord], None] | None = None
+        self._in_flight_lock = threading.Lock()
+        self._in_flight = 0
+        self._peak_in_flight = 0
 
     # --- lifecycle ------------------------------------------------------------------------
 
@@ -163,8 +175,27 @@ class Emulator:
         return self._log.snapshot()
 
     def clear_requests(self) -> None:
-        """Forget the recorded requests."""
+        """Forget the recorded requests (and the in-flight peak)."""
         self._log.clear()
+        with self._in_flight_lock:
+            self._peak_in_flight = self._in_flight
+
+    @property
+    def peak_in_flight(self) -> int:
+        """The most ECS requests being handled at the same time since the last reset."""
+        with self._in_flight_lock:
+            return self._peak_in_flight
+
+    def on_request(self, callback: Callable[[RequestRecord], None] | None) -> None:
+        """Call ``callback(record)`` after each ECS request is recorded (``None`` removes it).
+
+        In-process only (not in the admin API). The callback runs in the handler thread after
+        the answer is decided and before it is sent, so whatever it changes (e.g. the backend's
+        tags) is what the *next* request sees: a test can change data between two pages. An
+        exception in the callback is an internal error (see :meth:`check`); the answer is still
+        sent. :meth:`reset` removes the callback.
+        """
+        self._hook = callback
 
     def add_fault(self, fault: Fault) -> None:
         """Plan ``fault`` for the next ECS request(s), after the faults already planned."""
@@ -184,6 +215,9 @@ class Emulator:
         self._log.clear()
         self._faults.clear()
         self._auth.clear_nonces()
+        self._hook = None
+        with self._in_flight_lock:
+            self._peak_in_flight = self._in_flight
         with self._errors_lock:
             self._internal_errors.clear()
         self.backend.reset()
@@ -226,6 +260,18 @@ class Emulator:
         traceback.print_exception(exc, file=sys.stderr)
 
     def _handle_ecs(
+        self, method: str, path: str, query: str, headers: dict[str, list[str]], body: bytes
+    ) -> _Reply:
+        with self._in_flight_lock:
+            self._in_flight += 1
+            self._peak_in_flight = max(self._peak_in_flight, self._in_flight)
+        try:
+            return self._handle_ecs_counted(method, path, query, headers, body)
+        finally:
+            with self._in_flight_lock:
+                self._in_flight -= 1
+
+    def _handle_ecs_counted(
         self, method: str, path: str, query: str, headers: dict[str, list[str]], body: bytes
     ) -> _Reply:
         request_id = str(uuid.uuid4()).upper()
@@ -283,22 +329,27 @@ class Emulator:
                 error_code = json.loads(reply.body).get("Code")
             except ValueError:
                 error_code = None
-        self._log.append(
-            RequestRecord(
-                action=action,
-                version=version,
-                params=business,
-                access_key_id=access_key_id,
-                status=0 if reply.drop else reply.status,
-                error_code=error_code,
-                request_id=request_id,
-                signature=signature,
-                method=method,
-                fault=fault.kind if fault is not None else None,
-                account_id=identity.account_id if identity is not None else None,
-                headers={n: headers[n][-1] for n in _RECORDED_HEADERS if n in headers},
-            )
+        record = RequestRecord(
+            action=action,
+            version=version,
+            params=business,
+            access_key_id=access_key_id,
+            status=0 if reply.drop else reply.status,
+            error_code=error_code,
+            request_id=request_id,
+            signature=signature,
+            method=method,
+            fault=fault.kind if fault is not None else None,
+            account_id=identity.account_id if identity is not None else None,
+            headers={n: headers[n][-1] for n in _RECORDED_HEADERS if n in headers},
         )
+        self._log.append(record)
+        hook = self._hook
+        if hook is not None:
+            try:
+                hook(record)
+            except Exception as exc:
+                self._internal_error(exc)
         return reply
 
     def _authenticate_and_route(
@@ -388,6 +439,13 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 64
     emulator: Emulator
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away (reset, broken pipe, time-out) is not an error to print."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
 
 class _Server6(_Server):
     address_family = socket.AF_INET6
@@ -395,11 +453,22 @@ class _Server6(_Server):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Answer unparsable request lines (no HTTP version: "HTTP/0.9") with a status line too.
+    default_request_version = "HTTP/1.1"
     server_version = "Tengine"
     sys_version = ""
     # Idle keep-alive connections time out instead of pinning a thread forever.
     timeout = 30
+    # TCP_NODELAY: headers and body go out in two writes; with Nagle on, the second waits for
+    # the client's delayed ACK (~40 ms per request on a keep-alive connection), which a real
+    # endpoint does not add.
+    disable_nagle_algorithm = True
     server: _Server
+
+    def setup(self) -> None:
+        """Apply the emulator's ``client_timeout`` to the connection before reading from it."""
+        super().setup()
+        self.connection.settimeout(self.server.emulator.client_timeout)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silence the per-request access log; the request log is the record."""
@@ -424,40 +493,63 @@ class _Handler(BaseHTTPRequestHandler):
         """Serve PATCH (always an error)."""
         self._dispatch("PATCH")
 
-    def _read_body(self) -> bytes | None:
+    def _read_body(self) -> bytes | str:
+        """The request body, or (a ``str``) why it could not be read.
+
+        Every read is bounded: by ``_MAX_BODY_BYTES`` and by the socket's ``client_timeout``
+        (a client that announces more bytes than it sends gets an error, not a hung thread).
+        """
+        try:
+            return self._read_body_unchecked()
+        except TimeoutError:
+            return "The request body was not received in time (shorter than announced?)."
+        except ValueError:
+            return "The chunked request body is malformed."
+
+    def _read_body_unchecked(self) -> bytes | str:
         length_text = self.headers.get("Content-Length")
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
             chunks: list[bytes] = []
             total = 0
             while True:  # bounded by _MAX_BODY_BYTES below
                 size_line = self.rfile.readline(65537)
+                if not size_line.endswith(b"\n"):
+                    return "The chunked request body ended early."
                 size = int(size_line.split(b";")[0].strip() or b"0", 16)
+                if size < 0:
+                    return "The chunked request body is malformed."
                 if size == 0:
                     while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
                         pass
                     return b"".join(chunks)
                 total += size
                 if total > _MAX_BODY_BYTES:
-                    return None
-                chunks.append(self.rfile.read(size))
+                    return "The request body is too large."
+                chunk = self.rfile.read(size)
+                if len(chunk) != size:
+                    return "The chunked request body ended early."
+                chunks.append(chunk)
                 self.rfile.readline(65537)
         if not length_text:
             return b""
         try:
             length = int(length_text)
         except ValueError:
-            return None
+            return "The Content-Length header is not a number."
         if length < 0 or length > _MAX_BODY_BYTES:
-            return None
-        return self.rfile.read(length)
+            return "The request body is too large."
+        body = self.rfile.read(length)
+        if len(body) != length:
+            return "The request body is shorter than its Content-Length."
+        return body
 
     def _dispatch(self, method: str) -> None:
         emulator = self.server.emulator
         body = self._read_body()
         split = urlsplit(self.path)
-        if body is None:
+        if isinstance(body, str):
             self.close_connection = True
-            error = _errors.invalid_parameter("Content-Length", "The request body is too large.")
+            error = _errors.invalid_parameter("Content-Length", body)
             request_id = str(uuid.uuid4()).upper()
             self._send(_json_reply(400, _errors.error_body(error, request_id), request_id))
             return
