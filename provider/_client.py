@@ -10,6 +10,12 @@ Retries are the SDK's own: ``Config.retry_options`` (darabonba ``RetryOptions``)
 * any error code containing ``Throttling``, plus ``ServiceUnavailable`` and ``InternalError``,
   whatever the HTTP status.
 
+One 5xx the SDK cannot see: an HTML error page from a proxy or gateway in front of the API
+(Tengine's "502 Bad Gateway"). The SDK fails to parse it as JSON and raises a plain
+``RuntimeError`` without the status, which its retry conditions never match; :class:`_Caller`
+retries such pages itself, with the same attempts, back-off and time budget. A body that is not
+HTML (malformed or truncated JSON with a 200) is a server bug, not a hiccup: it is not retried.
+
 Back-off is exponential with equal jitter. The number of attempts is derived from
 ``alicloud:maxRetryTimeout`` so that the worst-case total sleep of one request stays within it.
 """
@@ -17,7 +23,9 @@ Back-off is exponential with equal jitter. The number of attempts is derived fro
 from __future__ import annotations
 
 import math
+import random
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -189,6 +197,21 @@ def _to_page(body: Any) -> _Page:
     )
 
 
+def _is_gateway_page(exc: BaseException) -> bool:
+    """Whether the SDK failed on an HTML page (a proxy's 5xx), not on an API answer."""
+    inner = getattr(exc, "inner_exception", None) or exc
+    text = str(inner)
+    if not isinstance(inner, RuntimeError) or "parse the value as json" not in text:
+        return False
+    return text.split("Value:", 1)[-1].strip().lstrip('"').lstrip().startswith("<")
+
+
+def _backoff_seconds(retry: RetrySettings, attempt: int, max_delay_ms: int) -> float:
+    """Equal-jitter exponential back-off, as the SDK's own ``EqualJitter`` policy."""
+    ceiling = min(max_delay_ms, retry.base_delay_ms << min(attempt, 30))
+    return (ceiling / 2 + random.uniform(0, ceiling / 2)) / 1000
+
+
 class _Caller:
     """Sends one DescribeTags request per call, translating SDK errors."""
 
@@ -218,17 +241,30 @@ class _Caller:
             page_size=page_size,
             tag=[models.DescribeTagsRequestTag(key=t.key, value=t.value) for t in q.tags] or None,
         )
-        self.requests += 1
-        try:
-            response = self.client.describe_tags_with_options(request, RuntimeOptions())
-        except Exception as exc:
-            raise translate_sdk_error(
-                exc,
-                region_id=self.region_id,
-                endpoint=self.endpoint,
-                secrets=self.settings.secrets(),
-            ) from None
-        return _to_page(response.body)
+        attempts, max_delay_ms = retry_attempts(self.settings.retry)
+        deadline = time.monotonic() + self.settings.retry.max_retry_timeout_ms / 1000
+        attempt = 0
+        while True:  # bounded by `attempts` (see _is_gateway_page for what is retried here)
+            attempt += 1
+            self.requests += 1
+            try:
+                response = self.client.describe_tags_with_options(request, RuntimeOptions())
+            except Exception as exc:
+                delay = _backoff_seconds(self.settings.retry, attempt, max_delay_ms)
+                if (
+                    _is_gateway_page(exc)
+                    and attempt < attempts
+                    and time.monotonic() + delay <= deadline
+                ):
+                    time.sleep(delay)
+                    continue
+                raise translate_sdk_error(
+                    exc,
+                    region_id=self.region_id,
+                    endpoint=self.endpoint,
+                    secrets=self.settings.secrets(),
+                ) from None
+            return _to_page(response.body)
 
 
 def describe_tags(
@@ -236,9 +272,14 @@ def describe_tags(
 ) -> LookupResult:
     """Run the lookup: one page when ``query.page_number`` is set, else every page.
 
-    All pages are read at ``query.page_size`` (default 100) in exactly
-    ``max(1, ceil(TotalCount / page_size))`` requests; any contradiction between pages raises
-    :class:`PagingConsistencyError` instead of returning a partial result.
+    All pages are read at ``query.page_size`` (default 100). A result that fits in one page
+    takes one request. With ``k > 1`` pages, pages ``k-1 .. 1`` are read a second time after the
+    last one (``2k - 1`` requests): DescribeTags has no snapshot or paging token, and a tag added
+    and another removed between two page reads keeps ``TotalCount`` and shifts pairs across a
+    page boundary already read, so a single pass can lose a pair without any visible sign. Any
+    contradiction (``TotalCount``, page size, page number, a pair seen twice, or a page that
+    differs on the second read) raises :class:`PagingConsistencyError` instead of returning a
+    partial result.
     """
     caller = _Caller(client, settings, region_id, query)
     if query.page_number is not None:
@@ -272,6 +313,7 @@ def _all_pages(caller: _Caller, size: int) -> LookupResult:
         )
     seen: set[tuple[str, str]] = set()
     pairs: list[TagPair] = []
+    read_pages: list[_Page] = []
     page = first
     for number in range(1, pages + 1):
         if number > 1:
@@ -300,6 +342,23 @@ def _all_pages(caller: _Caller, size: int) -> LookupResult:
                 )
             seen.add((pair.key, pair.value))
             pairs.append(pair)
+        read_pages.append(page)
+    # The check pass, last-but-one page first: every page read before the last one must still
+    # be the same now that the last one has been read (see the docstring for why).
+    for number in range(pages - 1, 0, -1):
+        again = caller.page(number, size)
+        if again.total_count != total:
+            raise inconsistent(
+                f"TotalCount was {total} on the first read but {again.total_count} on the "
+                f"check read of page {number}",
+                again.request_id,
+            )
+        if again.pairs != read_pages[number - 1].pairs:
+            raise inconsistent(
+                f"page {number} differed between the first read and the check read",
+                again.request_id,
+            )
+        page = again
     return LookupResult(
         pairs=tuple(pairs),
         total_count=total,

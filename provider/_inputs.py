@@ -35,7 +35,8 @@ RESOURCE_TYPES: tuple[str, ...] = (
 #: The current API accepts Tag.1 .. Tag.20 (the seed said 5).
 MAX_TAG_FILTERS = 20
 MAX_PAGE_SIZE = 100
-REGION_ID_PATTERN = re.compile(r"^[a-z]{2,}(-[a-z0-9]+)+$")
+# \Z, not $: "$" also matches before a trailing newline.
+REGION_ID_PATTERN = re.compile(r"^[a-z]{2,}(-[a-z0-9]+)+\Z")
 
 #: Input property names, in the order they are reported.
 INPUT_KEYS: tuple[str, ...] = (

@@ -112,11 +112,23 @@ def test_unusable_responses_are_transport_errors(
 ) -> None:
     from emulator import Fault
 
-    ecs_emulator.add_fault(Fault(kind))
+    # A proxy's HTML error page is retried (it is a 5xx the SDK cannot parse); broken JSON not.
+    ecs_emulator.add_fault(Fault(kind, count=10))
     with pytest.raises(TransportError) as info:
-        read(make_provider(), resource_type="instance")
+        read(make_provider(ecsTags__maxAttempts="3"), resource_type="instance")
     assert ecs_emulator.url in str(info.value)
     assert "not valid JSON" in str(info.value)
+    assert len(describe_requests(ecs_emulator)) == (3 if kind == "html" else 1)
+
+
+def test_a_proxy_error_page_is_retried_until_success(ecs_emulator: Any, make_provider: Any) -> None:
+    from emulator import Fault
+
+    ecs_emulator.backend.add_resource("cn-hangzhou", "instance", "i-1", {"env": "prod"})
+    ecs_emulator.add_fault(Fault("html", count=2))
+    outs = read(make_provider(), resource_type="instance")
+    assert outs["tag_map"] == {"env": "prod"}
+    assert [r.fault for r in describe_requests(ecs_emulator)] == ["html", "html", None]
 
 
 def test_unreachable_endpoint_names_it(ecs_emulator: Any) -> None:
