@@ -273,10 +273,12 @@ def describe_tags(
     """Run the lookup: one page when ``query.page_number`` is set, else every page.
 
     All pages are read at ``query.page_size`` (default 100). A result that fits in one page
-    takes one request. With ``k > 1`` pages, pages ``k-1 .. 1`` are read a second time after the
-    last one (``2k - 1`` requests): DescribeTags has no snapshot or paging token, and a tag added
-    and another removed between two page reads keeps ``TotalCount`` and shifts pairs across a
-    page boundary already read, so a single pass can lose a pair without any visible sign. Any
+    takes one request. With ``k > 1`` pages and ``settings.verify_paging`` (the default), pages
+    ``k-1 .. 1`` are read a second time after the last one (``2k - 1`` requests): DescribeTags
+    has no snapshot or paging token, and a tag added and another removed between two page reads
+    keeps ``TotalCount`` and shifts pairs across a page boundary already read, so a single pass
+    can lose a pair without any visible sign. Without it, exactly ``k`` requests, and every
+    change that alters ``TotalCount``, a page's length or repeats a pair is still caught. Any
     contradiction (``TotalCount``, page size, page number, a pair seen twice, or a page that
     differs on the second read) raises :class:`PagingConsistencyError` instead of returning a
     partial result.
@@ -345,7 +347,8 @@ def _all_pages(caller: _Caller, size: int) -> LookupResult:
         read_pages.append(page)
     # The check pass, last-but-one page first: every page read before the last one must still
     # be the same now that the last one has been read (see the docstring for why).
-    for number in range(pages - 1, 0, -1):
+    check_pages = range(pages - 1, 0, -1) if caller.settings.verify_paging else range(0)
+    for number in check_pages:
         again = caller.page(number, size)
         if again.total_count != total:
             raise inconsistent(

@@ -86,6 +86,8 @@ class ProviderSettings:
     connect_timeout_ms: int = DEFAULT_CONNECT_TIMEOUT_MS
     read_timeout_ms: int = DEFAULT_READ_TIMEOUT_MS
     retry: RetrySettings = RetrySettings()
+    #: Re-read the earlier pages of a multi-page lookup (``ecsTags:verifyPaging``).
+    verify_paging: bool = True
 
     def secrets(self) -> tuple[str, ...]:
         """Strings that must never appear in messages (scrubbed from SDK errors)."""
@@ -104,6 +106,7 @@ class ProviderSettings:
             str(self.connect_timeout_ms),
             str(self.read_timeout_ms),
             repr(self.retry),
+            repr(self.verify_paging),
             repr(None if c is None else (c.access_key_id, c.access_key_secret, c.security_token)),
         ]
         return hashlib.sha256("\x00".join(parts).encode("utf-8")).hexdigest()
@@ -212,6 +215,17 @@ def _ecs_endpoint_from_config(value: Any) -> str | None:
                 raise ConfigurationError(f"{key}: the ecs entry must be a string URL")
             return ecs
     return None
+
+
+def _flag(key: str, value: Any, default: bool) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = _text(key, value)
+    if text is None:
+        return default
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    raise ConfigurationError(f"{key}: got {text!r}; expected true or false")
 
 
 def _own(config: ConfigSource | None, name: str) -> Any:
@@ -327,4 +341,7 @@ def load_settings(
         connect_timeout_ms=int(connect) if connect is not None else DEFAULT_CONNECT_TIMEOUT_MS,
         read_timeout_ms=int(read) if read is not None else DEFAULT_READ_TIMEOUT_MS,
         retry=retry,
+        verify_paging=_flag(
+            f"{OWN_NAMESPACE}:verifyPaging", _own(config, "verifyPaging"), default=True
+        ),
     )

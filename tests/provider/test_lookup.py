@@ -131,7 +131,21 @@ def fill(emu: Any, n: int) -> None:
 
 
 @pytest.mark.parametrize("n", [0, 1, 100, 101, 250])
-def test_all_pages_in_exactly_ceil_n_over_100_requests(
+def test_without_verification_all_pages_take_exactly_ceil_n_over_100_requests(
+    ecs_emulator: Any, make_provider: Any, n: int
+) -> None:
+    fill(ecs_emulator, n)
+    outs = read(make_provider(ecsTags__verifyPaging="false"), resource_type="instance")
+    assert len(outs["tags"]) == outs["total_count"] == n
+    assert len(pairs(outs)) == n
+    requests = describe_requests(ecs_emulator)
+    pages = max(1, math.ceil(n / 100))
+    assert [r.params["PageNumber"] for r in requests] == [str(i) for i in range(1, pages + 1)]
+    assert {r.params["PageSize"] for r in requests} == {"100"}
+
+
+@pytest.mark.parametrize("n", [0, 1, 100, 101, 250])
+def test_all_pages_verified_by_default_in_2k_minus_1_requests(
     ecs_emulator: Any, make_provider: Any, n: int
 ) -> None:
     fill(ecs_emulator, n)

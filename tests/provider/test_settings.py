@@ -130,6 +130,10 @@ def test_bad_endpoints_json_and_other_values() -> None:
         load_settings(cfg(alicloud__maxRetryTimeout="-1"), {})
     with pytest.raises(ConfigurationError, match=r"ecsTags:maxAttempts: got 2\.5"):
         load_settings(cfg(ecsTags__maxAttempts="2.5"), {})
+    with pytest.raises(ConfigurationError, match="ecsTags:verifyPaging: got 'maybe'"):
+        load_settings(cfg(ecsTags__verifyPaging="maybe"), {})
+    assert load_settings(cfg(), {}).verify_paging is True
+    assert load_settings(cfg(ecsTags__verifyPaging="False"), {}).verify_paging is False
     s = load_settings(
         cfg(
             alicloud__clientConnectTimeout="1500",

@@ -125,6 +125,32 @@ def test_a_swap_after_a_page_boundary_is_caught_not_lost(paging_emulator: Emulat
     assert _run(paging_emulator, model, plan) == "error"
 
 
+@pytest.mark.parametrize(
+    "ops",
+    [[("remove", "i-003")], [("add", ("i-new", {"k001x": "v"}))]],
+    ids=["removed", "added"],
+)
+def test_without_verification_a_change_of_total_is_still_caught(
+    paging_emulator: Emulator, ops: list[tuple[str, Any]]
+) -> None:
+    """`ecsTags:verifyPaging=false` saves the check reads; a change that moves TotalCount (or
+    repeats a pair) is still an error, never a partial result."""
+    model = Model(paging_emulator)
+    seen = [0]
+
+    def mutate(_: RequestRecord) -> None:
+        seen[0] += 1
+        if seen[0] == 2:
+            for op, arg in ops:
+                model.remove(arg) if op == "remove" else model.add(*arg)
+
+    paging_emulator.on_request(mutate)
+    provider = configured(emulator_config(paging_emulator, **{"ecsTags:verifyPaging": "false"}))
+    with pytest.raises(PagingConsistencyError, match="results changed while paging"):
+        provider.read("ecs-tags-x", {"__provider": "p", "page_size": PAGE_SIZE})
+    assert len(ecs_requests(paging_emulator)) <= 5  # never more than one pass
+
+
 def test_a_change_after_the_last_request_leaves_the_earlier_state(
     paging_emulator: Emulator,
 ) -> None:
