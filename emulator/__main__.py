@@ -55,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Serve the data file until SIGINT/SIGTERM; return the exit code (2 for bad arguments)."""
     args = _parser().parse_args(argv)
     try:
         backend = Backend.from_file(args.data)

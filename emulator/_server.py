@@ -457,8 +457,6 @@ class _Handler(BaseHTTPRequestHandler):
     default_request_version = "HTTP/1.1"
     server_version = "Tengine"
     sys_version = ""
-    # Idle keep-alive connections time out instead of pinning a thread forever.
-    timeout = 30
     # TCP_NODELAY: headers and body go out in two writes; with Nagle on, the second waits for
     # the client's delayed ACK (~40 ms per request on a keep-alive connection), which a real
     # endpoint does not add.
@@ -466,7 +464,11 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def setup(self) -> None:
-        """Apply the emulator's ``client_timeout`` to the connection before reading from it."""
+        """Apply the emulator's ``client_timeout`` to the connection before reading from it.
+
+        Idle keep-alive connections and stalled clients then time out instead of pinning a
+        handler thread forever.
+        """
         super().setup()
         self.connection.settimeout(self.server.emulator.client_timeout)
 

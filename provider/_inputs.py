@@ -49,7 +49,8 @@ INPUT_KEYS: tuple[str, ...] = (
 )
 #: Output-only property names (present in the props bag as None so the attributes exist).
 OUTPUT_ONLY_KEYS: tuple[str, ...] = ("request_id", "tag_map", "tags", "total_count", "values")
-_PROVIDER_KEY = "__provider"
+#: The property in which Pulumi stores the serialized provider; never part of the query.
+PROVIDER_KEY = "__provider"
 
 
 @dataclass(frozen=True)
@@ -196,7 +197,9 @@ def _tag_filters(c: _Collector, value: Any) -> tuple[TagFilter, ...]:
         if val is not None and not isinstance(val, str):
             c.fail(prop, f"got value {_show(val)} for key {key!r}; expected a string or null")
             continue
-        filters.append(TagFilter(key, val))
+        # An empty Tag.N.Value is an absent one for the API (the emulator models it so): say
+        # so in the query, so both spellings share one id and one documented meaning.
+        filters.append(TagFilter(key, val or None))
     return tuple(filters)
 
 
@@ -204,10 +207,10 @@ def _collect(props: Mapping[str, Any]) -> tuple[TagQuery, _Collector]:
     c = _Collector()
     known: dict[str, Any] = {}
     for name, value in props.items():
-        if name == _PROVIDER_KEY or name in OUTPUT_ONLY_KEYS:
+        if name == PROVIDER_KEY or name in OUTPUT_ONLY_KEYS:
             continue
         if name not in INPUT_KEYS:
-            c.fail(name, f"unknown property; allowed: {', '.join(INPUT_KEYS)}")
+            c.fail(name, f"unknown property (got {_show(value)}); allowed: {', '.join(INPUT_KEYS)}")
             continue
         if _is_unknown(value):
             c.has_unknowns = True

@@ -26,9 +26,7 @@ from pulumi.runtime import rpc
 from ._client import LookupResult, describe_tags, get_client
 from ._config import ProviderSettings, load_settings
 from ._errors import ConfigurationError, EcsTagsError
-from ._inputs import INPUT_KEYS, TagQuery, parse_query, validate_query
-
-PROVIDER_KEY = "__provider"
+from ._inputs import INPUT_KEYS, PROVIDER_KEY, TagQuery, parse_query, validate_query
 
 _READ_ONLY = (
     "EcsTags is a read-only lookup (ECS DescribeTags): it is read with "

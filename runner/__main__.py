@@ -18,14 +18,27 @@ _TITLES = {
 }
 
 
+class _UsageError(Exception):
+    """A command-line value the runner cannot use (exit code 2, like the runner's own errors)."""
+
+
 def _pairs(values: list[str], flag: str) -> dict[str, str]:
     pairs: dict[str, str] = {}
     for item in values:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            raise SystemExit(f"error: {flag} takes KEY=VALUE, got {item!r}")
+            raise _UsageError(f"{flag} takes KEY=VALUE, got {item!r}")
         pairs[key] = value
     return pairs
+
+
+def _load_state(path: Path | None) -> list[ResourceState]:
+    if path is None or not path.exists():
+        return []
+    try:
+        return [ResourceState(**r) for r in json.loads(path.read_text())]
+    except (ValueError, TypeError) as err:
+        raise _UsageError(f"{path} is not a state file written by the runner: {err}") from None
 
 
 def render(result: RunResult, stack: str, show_traceback: bool = False) -> str:
@@ -65,9 +78,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="print the whole result as JSON")
     args = parser.parse_args(argv)
 
-    prior: list[ResourceState] = []
-    if args.state and args.state.exists():
-        prior = [ResourceState(**r) for r in json.loads(args.state.read_text())]
     try:
         result = run(
             args.program_dir,
@@ -75,9 +85,9 @@ def main(argv: list[str] | None = None) -> int:
             config=_pairs(args.config, "--config"),
             secrets=_pairs(args.secret, "--secret"),
             stack=args.stack,
-            state=prior,
+            state=_load_state(args.state),
         )
-    except RunnerError as err:
+    except (RunnerError, _UsageError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     if args.state and result.mode != "preview":

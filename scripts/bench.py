@@ -7,13 +7,15 @@ Rows:
 
 * **Requests per lookup, N pairs** (N = 0, 1, 99, 100, 101, 10,000 distinct key/value pairs):
   DescribeTags requests the emulator logged for one full lookup (``DescribeTagsProvider.read``
-  in-process, no page given), against the minimum ``ceil(N / 100)`` requests (1 when N = 0, as
-  one request is needed to learn that there is nothing). The lookup's result is checked to hold
-  exactly the N pairs.
+  in-process, no page given), with the default paging verification (pages k-1..1 read again)
+  and with ``ecsTags:verifyPaging=false`` (one pass), against the minimum ``ceil(N / 100)``
+  requests (1 when N = 0, as one request is needed to learn that there is nothing). The
+  lookup's result is checked to hold exactly the N pairs.
 * **Provider read of 10,000 pairs**: wall time of ``DescribeTagsProvider.read`` (in-process,
-  configured, client warm) against a bare loop of ``Client.describe_tags`` calls of the official
-  SDK over the same 100 pages of 100. Runs alternate; the figure is the median of the per-run
-  ratios provider/bare (1.00 = no overhead). The emulator's own time per page is in both.
+  configured, client warm, ``verifyPaging=false`` so that both sides read the same pages)
+  against a bare loop of ``Client.describe_tags`` calls of the official SDK over the same 100
+  pages of 100. Runs alternate; the figure is the median of the per-run ratios provider/bare
+  (1.00 = no overhead). The emulator's own time per page is in both.
 * **Cold start**: from spawning the real dynamic-provider host (``python -u -m pulumi.dynamic``)
   to its first get-``Read`` answered (start + ``Configure`` + ``Read``, which deserializes the
   provider, imports the SDK and makes one request), against a bare interpreter
@@ -151,20 +153,21 @@ def build_backend() -> Backend:
     return backend
 
 
-def provider_config(emu: Emulator) -> dict[str, str]:
+def provider_config(emu: Emulator, verify_paging: bool = True) -> dict[str, str]:
     """Stack config aiming the provider at ``emu`` with its default credentials."""
     return {
         "alicloud:region": SMALL_REGION,
         "alicloud:endpoints": json.dumps([{"ecs": emu.url}]),
         "alicloud:accessKey": DEFAULT_ACCESS_KEY_ID,
         "alicloud:secretKey": DEFAULT_ACCESS_KEY_SECRET,
+        "ecsTags:verifyPaging": str(verify_paging).lower(),
     }
 
 
-def configured_provider(emu: Emulator) -> DescribeTagsProvider:
+def configured_provider(emu: Emulator, verify_paging: bool = True) -> DescribeTagsProvider:
     """A provider configured as the dynamic host configures it."""
     provider = DescribeTagsProvider()
-    config = Config(raw_config=provider_config(emu), project_name="bench")
+    config = Config(raw_config=provider_config(emu, verify_paging), project_name="bench")
     provider.configure(ConfigureRequest(config))
     return provider
 
@@ -182,20 +185,22 @@ def describe_tag_requests(emu: Emulator) -> int:
     return sum(1 for r in emu.requests if r.action == "DescribeTags")
 
 
-def measure_requests(emu: Emulator, provider: DescribeTagsProvider, figures: Figures) -> None:
-    """Requests per lookup for every size, against ceil(N/100)."""
+def measure_requests(
+    emu: Emulator, providers: Mapping[str, DescribeTagsProvider], figures: Figures
+) -> None:
+    """Requests per lookup for every size and paging mode, against ceil(N/100)."""
     for size in SIZES:
-        emu.clear_requests()
-        outs = provider_read(provider, REGION_FOR_SIZE[size])
-        if outs["total_count"] != size or len(outs["tags"]) != size:
-            raise RuntimeError(f"N={size}: the lookup returned {len(outs['tags'])} pairs")
-        errors = [r for r in emu.requests if r.status != 200]
-        if errors:
-            raise RuntimeError(f"N={size}: {len(errors)} requests failed")
-        figures.requests[str(size)] = {
-            "requests": describe_tag_requests(emu),
-            "minimum": max(1, math.ceil(size / PAGE_SIZE)),
-        }
+        counts = {"minimum": max(1, math.ceil(size / PAGE_SIZE))}
+        for mode, provider in providers.items():
+            emu.clear_requests()
+            outs = provider_read(provider, REGION_FOR_SIZE[size])
+            if outs["total_count"] != size or len(outs["tags"]) != size:
+                raise RuntimeError(f"N={size}: the lookup returned {len(outs['tags'])} pairs")
+            errors = [r for r in emu.requests if r.status != 200]
+            if errors:
+                raise RuntimeError(f"N={size}: {len(errors)} requests failed")
+            counts[mode] = describe_tag_requests(emu)
+        figures.requests[str(size)] = counts
 
 
 def bare_sdk_client(emu: Emulator) -> Any:
@@ -359,10 +364,12 @@ def render(figures: Figures, repeats: Mapping[str, int]) -> str:
         "|---|---:|---:|---:|",
     ]
     for size, counts in figures.requests.items():
+        minimum = counts["minimum"]
         rows.append(
-            f"| Requests per lookup, N = {int(size):,} pairs | {_requests(counts['requests'])} "
-            f"| minimum ceil(N/100) = {counts['minimum']} "
-            f"| {counts['requests'] / counts['minimum']:.2f}x minimum |"
+            f"| Requests per lookup, N = {int(size):,} pairs "
+            f"| {_requests(counts['verified'])} (default) / {counts['single_pass']} "
+            f"(verifyPaging=false) | minimum ceil(N/100) = {minimum} "
+            f"| {counts['verified'] / minimum:.2f}x / {counts['single_pass'] / minimum:.2f}x |"
         )
     provider_s = statistics.median(figures.read_provider_s)
     bare_s = statistics.median(figures.read_bare_s)
@@ -418,11 +425,15 @@ def main(argv: list[str] | None = None) -> int:
     emu = Emulator(backend=build_backend(), host="127.0.0.1", port=0)
     emu.start()
     try:
-        provider = configured_provider(emu)
+        providers = {
+            "verified": configured_provider(emu),
+            "single_pass": configured_provider(emu, verify_paging=False),
+        }
+        single_pass = providers["single_pass"]
         blob = serialize_provider(DescribeTagsProvider())
         steps: list[tuple[str, Callable[[], None]]] = [
-            ("requests per lookup", lambda: measure_requests(emu, provider, figures)),
-            ("provider read", lambda: measure_read(emu, provider, repeats["read"], figures)),
+            ("requests per lookup", lambda: measure_requests(emu, providers, figures)),
+            ("provider read", lambda: measure_read(emu, single_pass, repeats["read"], figures)),
             ("cold start", lambda: measure_cold_start(emu, blob, repeats["cold"], figures)),
             ("concurrency", lambda: measure_concurrency(emu, blob, figures)),
         ]

@@ -40,6 +40,7 @@ def start_emulator() -> tuple[subprocess.Popen[str], str]:
     url = proc.stdout.readline().strip() if ready else ""
     if not url.startswith("http://127.0.0.1:"):
         proc.terminate()
+        proc.wait(timeout=10)
         raise SystemExit(f"demo failed: the emulator did not start (it printed {url!r})")
     return proc, url
 

@@ -95,8 +95,10 @@ def test_tag_rules() -> None:
     assert "expected a mapping" in failures({"tag": ["env"]})["tag[0]"]
     assert "expected a list" in failures({"tag": "env=prod"})["tag"]
     assert "expected a string" in failures({"tag": {"env": 5}})["tag['env']"]
-    # An empty string is a real value (exact match), not "any value".
-    assert parse_query({"tag": [{"key": "env", "value": ""}]}).tags == (TagFilter("env", ""),)
+    # An empty value is no value for the API: the filter matches every value of the key, and
+    # both spellings are one query with one id.
+    assert parse_query({"tag": [{"key": "env", "value": ""}]}).tags == (TagFilter("env", None),)
+    assert query_id({"tag": [{"key": "env", "value": ""}]}) == query_id({"tag": [{"key": "env"}]})
 
 
 def test_paging_rules() -> None:

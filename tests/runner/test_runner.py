@@ -136,3 +136,18 @@ def test_summarize_traceback_keeps_multiline_exception_text() -> None:
     assert _summarize_traceback(details) == (
         "provider._errors.ApiError: DescribeTags failed\n  code: Throttling"
     )
+
+
+def test_cli_usage_errors_exit_2_with_a_message(tmp_path: Path) -> None:
+    bad_state = tmp_path / "state.json"
+    bad_state.write_text("{not json")
+    for extra in (["-c", "no-equals-sign"], ["--state", str(bad_state)]):
+        proc = subprocess.run(
+            [sys.executable, "-m", "runner", "preview", str(TOY), *extra],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.startswith("error: ") and "Traceback" not in proc.stderr
