@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from provider import ConfigurationError
-from tests.provider.conftest import FAST_RETRIES, configured, describe_requests, read
+from tests.support import FAST_RETRIES, configured, describe_requests, read
 
 ROOT = Path(__file__).resolve().parents[2]
 KEYS = {

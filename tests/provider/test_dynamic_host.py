@@ -17,7 +17,7 @@ from pulumi.runtime import rpc
 from pulumi.runtime.proto import provider_pb2, provider_pb2_grpc
 
 from provider import DescribeTagsProvider, query_id
-from tests.provider.conftest import describe_requests, emulator_config
+from tests.support import describe_requests, emulator_config
 
 ROOT = Path(__file__).resolve().parents[2]
 URN = "urn:pulumi:dev::test::pulumi-python:dynamic/alicloud:EcsTags::web"

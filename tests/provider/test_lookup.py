@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from provider import PagingConsistencyError, QueryValidationError
-from tests.provider.conftest import describe_requests, read
+from tests.support import describe_requests, read
 
 REGION = "cn-hangzhou"
 

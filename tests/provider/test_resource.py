@@ -22,7 +22,7 @@ from pulumi.dynamic import Config, ConfigureRequest
 from pulumi.runtime import rpc
 
 from provider import EcsTags, EcsTagsArgs, query_id
-from tests.provider.conftest import describe_requests, emulator_config
+from tests.support import describe_requests, emulator_config
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]

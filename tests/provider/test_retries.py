@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from provider import ApiError, TransportError
-from tests.provider.conftest import configured, describe_requests, emulator_config, read
+from tests.support import configured, describe_requests, emulator_config, read
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from typing import Any
 from pulumi.dynamic.dynamic import serialize_provider
 
 from provider import DescribeTagsProvider
-from tests.provider.conftest import configured, emulator_config
+from tests.support import configured, emulator_config
 
 ROOT = Path(__file__).resolve().parents[2]
 

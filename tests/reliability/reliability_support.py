@@ -9,18 +9,12 @@ matches every value of its key); from each matching resource the pairs whose key
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-from pulumi.dynamic import Config, ConfigureRequest
-
-from emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
-from provider import DescribeTagsProvider
 
 ROOT = Path(__file__).resolve().parents[2]
 LOOKUP_PROGRAM = ROOT / "tests" / "lifecycle" / "programs" / "lookup"
@@ -43,14 +37,6 @@ API_RESOURCE_TYPES: dict[str, str] = {
 }
 INPUT_NAMES = ("region_id", "resource_type", "resource_id", "tag", "page_number", "page_size")
 MAX_INT32 = 2**31 - 1
-
-# Fast, bounded retries (the provider's own tuning keys) and short timeouts.
-FAST = {
-    "ecsTags:retryBaseDelay": "1",
-    "ecsTags:retryMaxDelay": "5",
-    "alicloud:clientConnectTimeout": "2000",
-    "alicloud:clientReadTimeout": "5000",
-}
 
 
 @dataclass(frozen=True)
@@ -136,36 +122,6 @@ def expected_requests(total: int, page_size: int) -> int:
     """Requests of an all-pages lookup: k pages, then pages k-1..1 again."""
     pages = max(1, math.ceil(total / page_size))
     return 2 * pages - 1
-
-
-def emulator_config(emu: Any, **extra: str | None) -> dict[str, str]:
-    """Stack config aimed at ``emu`` with its default credentials and fast retries."""
-    config: dict[str, str] = {
-        "alicloud:region": "cn-hangzhou",
-        "alicloud:endpoints": json.dumps([{"ecs": emu.url}]),
-        "alicloud:accessKey": DEFAULT_ACCESS_KEY_ID,
-        "alicloud:secretKey": DEFAULT_ACCESS_KEY_SECRET,
-        **FAST,
-    }
-    for key, value in extra.items():
-        if value is None:
-            config.pop(key, None)
-        else:
-            config[key] = value
-    return config
-
-
-def configured(config: Mapping[str, str] | None) -> DescribeTagsProvider:
-    """A provider configured as the dynamic host does it."""
-    provider = DescribeTagsProvider()
-    if config is not None:
-        provider.configure(ConfigureRequest(Config(raw_config=dict(config), project_name="r")))
-    return provider
-
-
-def ecs_requests(emu: Any) -> list[Any]:
-    """The DescribeTags requests the emulator received."""
-    return [r for r in emu.requests if r.action == "DescribeTags"]
 
 
 def host_env() -> dict[str, str]:

@@ -12,18 +12,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from reliability_support import (
-    Resource,
-    configured,
-    ecs_requests,
-    emulator_config,
-    expected_requests,
-    got_pairs,
-    oracle_pairs,
-)
+from reliability_support import Resource, expected_requests, got_pairs, oracle_pairs
 
 from emulator import Emulator, Fault
 from provider import DescribeTagsError, PagingConsistencyError
+from tests.support import configured, describe_requests, emulator_config
 
 PAIRS = 250  # three pages of 100
 DATA = [
@@ -69,9 +62,9 @@ def _lookup(emu: Emulator) -> dict[str, Any]:
 def _settled(emu: Emulator, at_least: int, wait: float = 3.0) -> list[Any]:
     # Requests that timed out on the client side are logged when the server finishes them.
     deadline = time.monotonic() + wait
-    while len(ecs_requests(emu)) < at_least and time.monotonic() < deadline:
+    while len(describe_requests(emu)) < at_least and time.monotonic() < deadline:
         time.sleep(0.05)
-    return ecs_requests(emu)
+    return describe_requests(emu)
 
 
 TRANSIENT = {
@@ -151,7 +144,7 @@ def test_persistent_faults_end_in_a_clear_error_within_the_bound(
     assert elapsed < 3 * BOUND_S, elapsed
     # Bounded: the pages that got through, then at most MAX_ATTEMPTS tries of the failing one.
     time.sleep(0.7 if fault.kind == "latency" else 0.0)
-    requests = ecs_requests(fault_emulator)
+    requests = describe_requests(fault_emulator)
     assert passed < len(requests) <= passed + MAX_ATTEMPTS
     fault_emulator.clear_faults()
 
@@ -173,5 +166,5 @@ def test_a_server_repeating_pages_or_inflating_the_total_never_yields_a_result(
         _lookup(fault_emulator)
     # Detected at once: the faulty page, or for page 1 the next one, ends the lookup; a total
     # inflated on every page shows when the real data runs out (a short page 3 of 13).
-    assert len(ecs_requests(fault_emulator)) <= passed + 3
+    assert len(describe_requests(fault_emulator)) <= passed + 3
     fault_emulator.clear_faults()

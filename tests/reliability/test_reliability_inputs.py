@@ -26,10 +26,7 @@ from reliability_support import (
     TAG_KEYS,
     TAG_VALUES,
     URN,
-    configured,
     dataset,
-    ecs_requests,
-    emulator_config,
     expected_requests,
     got_pairs,
     host_env,
@@ -41,6 +38,7 @@ from emulator import KNOWN_REGIONS, Emulator
 from provider import ApiError, ConfigurationError, QueryValidationError
 from runner import ProviderHost
 from runner._wire import serialize, to_dict
+from tests.support import configured, describe_requests, emulator_config
 
 DATA = dataset()
 DATA_IDS = sorted({r.id for r in DATA})
@@ -252,7 +250,7 @@ def check_case(emu: Emulator, provider: Any, case: Case) -> str:
             provider.read("ecs-tags-x", props)
         assert api_error.value.code in codes, (case, api_error.value)
         assert api_error.value.request_id, api_error.value
-        assert len(ecs_requests(emu)) == 1
+        assert len(describe_requests(emu)) == 1
         return "api-error"
     outs = provider.read("ecs-tags-x", props).outs
     rtype = case.props.get("resource_type")
@@ -262,7 +260,7 @@ def check_case(emu: Emulator, provider: Any, case: Case) -> str:
     number, size = case.props.get("page_number"), case.props.get("page_size")
     assert outs["total_count"] == len(expected)
     assert outs["region_id"] == region
-    requests = ecs_requests(emu)
+    requests = describe_requests(emu)
     if number is not None:
         per_page = int(size) if size is not None else 50
         first = (int(number) - 1) * per_page
@@ -363,7 +361,7 @@ def test_a_sample_of_cases_gives_the_same_verdicts_through_the_host(
             if case.invalid:
                 assert "invalid EcsTags inputs" in info.value.message
                 assert all(name in info.value.message for name in case.invalid)
-                assert ecs_requests(ecs_emulator) == []
+                assert describe_requests(ecs_emulator) == []
                 seen["rejected"] = seen.get("rejected", 0) + 1
             else:
                 assert any(code in info.value.message for code in codes), info.value.message
@@ -460,6 +458,10 @@ CONFIG_VALUES: dict[str, tuple[st.SearchStrategy[str], st.SearchStrategy[str]]] 
     "ecsTags:retryMaxDelay": (
         st.sampled_from(["1", "5", "1000"]),
         st.sampled_from(["0", "-3", "z"]),
+    ),
+    "ecsTags:verifyPaging": (
+        st.sampled_from(["true", "false", "False", ""]),
+        st.sampled_from(["yes", "1", "maybe"]),
     ),
 }
 _CONFIG_KEYS = sorted([*CONFIG_VALUES, "alicloud:endpoints", "credentials"])
@@ -573,10 +575,11 @@ def test_every_config_value_is_accepted_or_names_its_key(ecs_emulator: Emulator)
             "ecs-tags-x", {"__provider": "p", "resource_type": "disk", "region_id": region}
         ).outs
         assert got_pairs(outs) == expected
-        assert len(ecs_requests(ecs_emulator)) == 1
+        assert len(describe_requests(ecs_emulator)) == 1
         config_outcomes["looked-up"] = config_outcomes.get("looked-up", 0) + 1
 
     run_one()
-    assert all(config_outcomes.get(k, 0) >= 40 for k in ("rejected", "accepted", "looked-up")), (
+    # Each outcome must really occur (the generator is deterministic: derandomize=True).
+    assert all(config_outcomes.get(k, 0) >= 25 for k in ("rejected", "accepted", "looked-up")), (
         config_outcomes
     )

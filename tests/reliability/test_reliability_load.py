@@ -16,8 +16,6 @@ from reliability_support import (
     LOOKUP_PROGRAM,
     URN,
     dataset,
-    ecs_requests,
-    emulator_config,
     got_pairs,
     host_env,
     load,
@@ -28,6 +26,7 @@ from emulator import Emulator, Fault
 from provider import DescribeTagsProvider
 from runner import ProviderHost
 from runner._wire import serialize, to_dict
+from tests.support import describe_requests, emulator_config
 
 DATA = dataset()
 LOOKUPS = 200
@@ -98,7 +97,7 @@ def test_200_lookups_four_at_a_time_through_the_host(ecs_emulator: Emulator) -> 
     assert len(results) == LOOKUPS
     wrong = [n for n, (index, got) in enumerate(results) if got != expected[index]]
     assert not wrong, f"{len(wrong)} wrong answers, e.g. lookup {wrong[0]}"
-    requests = ecs_requests(ecs_emulator)
+    requests = describe_requests(ecs_emulator)
     assert len(requests) == LOOKUPS and all(r.status == 200 for r in requests)
     assert all(r.fault == "latency" for r in requests)
     # Requests overlapped in the emulator: no lock serializes the provider's network calls.

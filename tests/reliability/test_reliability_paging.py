@@ -14,18 +14,11 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from reliability_support import (
-    Resource,
-    configured,
-    ecs_requests,
-    emulator_config,
-    expected_requests,
-    got_pairs,
-    oracle_pairs,
-)
+from reliability_support import Resource, expected_requests, got_pairs, oracle_pairs
 
 from emulator import Emulator, RequestRecord
 from provider import PagingConsistencyError
+from tests.support import configured, describe_requests, emulator_config
 
 REGION = "cn-hangzhou"
 PAGE_SIZE = 10
@@ -106,14 +99,14 @@ def _run(emu: Emulator, model: Model, plan: dict[int, list[tuple[str, Any]]]) ->
         outcome = "consistent"
     finally:
         emu.on_request(None)
-    assert len(ecs_requests(emu)) <= expected_requests(START + 40, PAGE_SIZE)
+    assert len(describe_requests(emu)) <= expected_requests(START + 40, PAGE_SIZE)
     return outcome
 
 
 def test_without_changes_the_lookup_is_exact(paging_emulator: Emulator) -> None:
     model = Model(paging_emulator)
     assert _run(paging_emulator, model, {}) == "consistent"
-    assert len(ecs_requests(paging_emulator)) == expected_requests(START, PAGE_SIZE)
+    assert len(describe_requests(paging_emulator)) == expected_requests(START, PAGE_SIZE)
 
 
 def test_a_swap_after_a_page_boundary_is_caught_not_lost(paging_emulator: Emulator) -> None:
@@ -148,7 +141,7 @@ def test_without_verification_a_change_of_total_is_still_caught(
     provider = configured(emulator_config(paging_emulator, **{"ecsTags:verifyPaging": "false"}))
     with pytest.raises(PagingConsistencyError, match="results changed while paging"):
         provider.read("ecs-tags-x", {"__provider": "p", "page_size": PAGE_SIZE})
-    assert len(ecs_requests(paging_emulator)) <= 5  # never more than one pass
+    assert len(describe_requests(paging_emulator)) <= 5  # never more than one pass
 
 
 def test_a_change_after_the_last_request_leaves_the_earlier_state(
