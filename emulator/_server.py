@@ -553,6 +553,22 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             error = _errors.invalid_parameter("Content-Length", body)
             request_id = str(uuid.uuid4()).upper()
+            if not split.path.startswith(ADMIN_PREFIX.rstrip("/")):
+                # Recorded like every ECS request, so a test sees the call it made.
+                params = dict(parse_qsl(split.query, keep_blank_values=True))
+                emulator._log.append(
+                    RequestRecord(
+                        action=self.headers.get("x-acs-action") or params.get("Action"),
+                        version=self.headers.get("x-acs-version") or params.get("Version"),
+                        params={},
+                        access_key_id=None,
+                        status=400,
+                        error_code=error.code,
+                        request_id=request_id,
+                        signature=None,
+                        method=method,
+                    )
+                )
             self._send(_json_reply(400, _errors.error_body(error, request_id), request_id))
             return
         if split.path.startswith(ADMIN_PREFIX) or split.path == ADMIN_PREFIX.rstrip("/"):

@@ -167,3 +167,24 @@ def test_sdk_raises_server_exception_for_internal_error(
     assert (info.value.code, info.value.status_code) == ("InternalError", 500)
     assert info.value.request_id == ecs_emulator.requests[0].request_id
     ecs_emulator.reset()
+
+
+def test_an_unreadable_body_is_answered_and_recorded(ecs_emulator: Emulator) -> None:
+    import http.client
+    import json
+
+    conn = http.client.HTTPConnection("127.0.0.1", ecs_emulator.port, timeout=10)
+    conn.putrequest("POST", "/?Action=DescribeTags&Version=2014-05-26")
+    conn.putheader("Content-Length", "not-a-number")
+    conn.endheaders()
+    response = conn.getresponse()
+    body = json.loads(response.read())
+    conn.close()
+    assert response.status == 400 and body["Code"] == "InvalidParameter" and body["RequestId"]
+    [record] = ecs_emulator.requests
+    assert (record.action, record.status, record.error_code, record.request_id) == (
+        "DescribeTags",
+        400,
+        "InvalidParameter",
+        body["RequestId"],
+    )
