@@ -40,19 +40,25 @@ from runner import ProviderHost
 from runner._wire import serialize, to_dict
 from tests.support import configured, describe_requests, emulator_config
 
+
+def _bounded(examples: int) -> Any:
+    """Hypothesis settings: a fixed number of cases, reproducible (derandomized), no deadline."""
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[
+            HealthCheck.function_scoped_fixture,
+            HealthCheck.too_slow,
+            HealthCheck.filter_too_much,
+        ],
+    )
+
+
 DATA = dataset()
 DATA_IDS = sorted({r.id for r in DATA})
-CASE_SETTINGS = settings(
-    max_examples=1100,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.filter_too_much,
-    ],
-)
+CASE_SETTINGS = _bounded(1100)
 _REGION = re.compile(r"[a-z]{2,}(-[a-z0-9]+)+")
 _NOT_STRINGS = st.sampled_from([42, 1.5, True, ["cn-hangzhou"], {"a": "b"}])
 
@@ -308,17 +314,7 @@ def test_every_input_is_looked_up_correctly_or_rejected_naming_it(
 
 # --- the same over gRPC, through the real dynamic-provider host ------------------------------
 
-HOST_SETTINGS = settings(
-    max_examples=12,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.filter_too_much,
-    ],
-)
+HOST_SETTINGS = _bounded(12)
 
 
 def _wire_safe(case: Case) -> bool:
@@ -390,17 +386,7 @@ def test_a_sample_of_cases_gives_the_same_verdicts_through_the_host(
 
 # --- stack config ---------------------------------------------------------------------------
 
-CONFIG_SETTINGS = settings(
-    max_examples=400,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.filter_too_much,
-    ],
-)
+CONFIG_SETTINGS = _bounded(400)
 
 
 @dataclass
